@@ -442,6 +442,29 @@ def test_second_response_waits_for_the_first(server):
     assert texts == ["First answer.", "Second answer."]
 
 
+def test_scripted_wait_counts_an_event_that_came_early(server):
+    # the client's second message reaches the server while the first answer's deltas are
+    # still being played (slowed down here); the wait after them must not block on it again
+    server.delta_delay = 0.05
+    server.add_response([realtime_text("First answer, told slowly in many small pieces."),
+                         realtime_wait_for("conversation.item.create")])
+    server.add_response("Second answer.")
+    config = {"model_settings": {"modalities": ["text"]}}
+    with open_session(server, RealtimeAgent(name="a"), config=config) as session:
+        session.send_message("one")
+        sent: list[bool] = []
+
+        def second(event: Any) -> None:
+            if event.type == "agent_start" and not sent:
+                sent.append(True)
+                session.send_message("two")
+
+        collect(session, agent_ends(2), on_event=second, timeout=5.0)
+    texts = [i.content[0].text for i in session.history if i.type == "message"
+             and i.role == "assistant"]
+    assert texts == ["First answer, told slowly in many small pieces.", "Second answer."]
+
+
 def test_output_guardrail_trips_on_the_transcript(server):
     seen: list[str] = []
 
