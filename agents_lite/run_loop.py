@@ -12,7 +12,7 @@ import dataclasses
 import json
 import logging
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,9 +30,9 @@ from .exceptions import (
     UserError,
 )
 from .guardrail import InputGuardrailResult, OutputGuardrailResult
-from .handoffs import Handoff, HandoffInputData, handoff
+from .handoff_execution import execute_handoff
+from .handoffs import Handoff, handoff
 from .items import (
-    HandoffOutputItem,
     ItemHelpers,
     MessageOutputItem,
     ModelResponse,
@@ -54,11 +54,10 @@ from .run_config import (
 )
 from .run_state import RunState, _items_to_input
 from .stream_events import (
-    ITEM_EVENT_NAMES,
     AgentUpdatedStreamEvent,
     RawResponsesStreamEvent,
-    RunItemStreamEvent,
     StreamEvent,
+    item_events,
 )
 from .streaming_guardrails import start_stream_guardrails
 from .tool import FunctionToolResult, _run_maybe_async
@@ -76,9 +75,6 @@ if TYPE_CHECKING:
     from .agent import Agent
 
 logger = logging.getLogger("agents_lite")
-
-_MULTIPLE_HANDOFFS = "Multiple handoffs detected, ignoring this one."
-
 
 class _Cancelled(Exception):
     """Raised inside the loop when the consumer cancelled the stream immediately."""
@@ -190,11 +186,6 @@ def _output_text(value: Any) -> str:
     return json.dumps(to_jsonable(value))
 
 
-def _item_events(items: list[Any]) -> Iterator[StreamEvent]:
-    for item in items:
-        yield RunItemStreamEvent(name=ITEM_EVENT_NAMES[item.type], item=item)  # type: ignore[arg-type]
-
-
 # --- the loop -----------------------------------------------------------------------------------
 
 
@@ -254,7 +245,7 @@ def _run(setup: RunSetup, state: RunState) -> Generator[StreamEvent, None, None]
                     raise error
                 _save_session(setup, state)
                 if streaming:
-                    yield from _item_events(state.generated_items[state._turn_items_start :])
+                    yield from item_events(state.generated_items[state._turn_items_start :])
                 return
             if setup.tracer is not None:
                 setup.tracer.start_turn(state.current_turn, agent)
@@ -269,7 +260,7 @@ def _run(setup: RunSetup, state: RunState) -> Generator[StreamEvent, None, None]
             if setup.on_checkpoint is not None:
                 setup.on_checkpoint(state, "model_response")
             if streaming:
-                yield from _item_events(processed.new_items)
+                yield from item_events(processed.new_items)
         else:
             # Resuming the turn of the last response (after approvals or a crash).
             if setup.tracer is not None:
@@ -529,7 +520,7 @@ def _resolve_turn(
     state.generated_items.extend(new_items)
     state._pending_outputs = {}
     if setup.streaming:
-        yield from _item_events(new_items)
+        yield from item_events(new_items)
     if new_items and setup.on_checkpoint is not None:
         setup.on_checkpoint(state, "tools")
     if interruptions:
@@ -538,11 +529,11 @@ def _resolve_turn(
         if setup.on_checkpoint is not None:
             setup.on_checkpoint(state, "interrupted")
         if setup.streaming:
-            yield from _item_events(interruptions)
+            yield from item_events(interruptions)
         return "interrupted"
 
     if processed.handoffs:
-        yield from _execute_handoff(setup, state, agent, processed)
+        yield from execute_handoff(setup, state, agent, processed)
         return "handoff"
 
     turn_items = state.generated_items[state._turn_items_start :]
@@ -640,81 +631,6 @@ def _tool_use_final_output(agent: Agent[Any], ctx: Any, results: list[FunctionTo
             raise UserError("A tool_use_behavior function must return a ToolsToFinalOutputResult")
         return decision if decision.is_final_output else None
     raise UserError(f"Invalid tool_use_behavior: {behavior!r}")
-
-
-def _execute_handoff(
-    setup: RunSetup, state: RunState, agent: Agent[Any], processed: ProcessedResponse
-) -> Generator[StreamEvent, None, None]:
-    ctx = state.context_wrapper
-    chosen, call = processed.handoffs[0]
-    new_items: list[Any] = []
-    for _ignored, extra in processed.handoffs[1:]:
-        new_items.append(
-            ToolCallOutputItem(
-                agent=agent,
-                raw_item=ItemHelpers.tool_call_output_item(extra, _MULTIPLE_HANDOFFS),
-                output=_MULTIPLE_HANDOFFS,
-            )
-        )
-    if setup.tracer is not None:
-        setup.tracer.start_handoff(agent, chosen.agent_name)
-    new_agent = chosen.on_invoke_handoff(ctx, call.get("arguments") or "")
-    if setup.tracer is not None:
-        setup.tracer.end_handoff(new_agent)
-    new_items.append(
-        HandoffOutputItem(
-            agent=agent,
-            raw_item=ItemHelpers.tool_call_output_item(call, chosen.get_transfer_message(new_agent)),
-            source_agent=agent,
-            target_agent=new_agent,
-        )
-    )
-    state.generated_items.extend(new_items)
-    _run_maybe_async(setup.hooks.on_handoff, context=ctx, from_agent=agent, to_agent=new_agent)
-    if new_agent.hooks is not None:
-        _run_maybe_async(new_agent.hooks.on_handoff, ctx, new_agent, agent)
-
-    input_filter = chosen.input_filter or setup.run_config.handoff_input_filter
-    if input_filter is not None:
-        if not callable(input_filter):
-            raise UserError("The handoff input filter must be callable")
-        if state._model_view is not None:
-            history: Any = tuple(state._model_view)
-        else:
-            history = (
-                state.original_input
-                if isinstance(state.original_input, str)
-                else tuple(state.original_input)
-            )
-        data = HandoffInputData(
-            input_history=history,
-            pre_handoff_items=tuple(
-                state.generated_items[state._model_view_from : state._turn_items_start]
-            ),
-            new_items=tuple(state.generated_items[state._turn_items_start :]),
-            run_context=ctx,
-        )
-        filtered = _run_maybe_async(input_filter, data)
-        if not isinstance(filtered, HandoffInputData):
-            raise UserError("A handoff input filter must return a HandoffInputData")
-        view = ItemHelpers.input_to_new_input_list(
-            filtered.input_history
-            if isinstance(filtered.input_history, str)
-            else list(filtered.input_history)
-        )
-        state._model_view = (
-            view
-            + _items_to_input(list(filtered.pre_handoff_items))
-            + _items_to_input(list(filtered.new_items))
-        )
-        state._model_view_from = len(state.generated_items)
-
-    state.current_agent = new_agent
-    state._agent_started = False
-    state._phase = "call_model"
-    if setup.streaming:
-        yield from _item_events(new_items)
-        yield AgentUpdatedStreamEvent(new_agent=new_agent)
 
 
 # --- finishing ----------------------------------------------------------------------------------

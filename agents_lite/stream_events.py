@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Union
 
@@ -65,3 +66,9 @@ ITEM_EVENT_NAMES: dict[str, str] = {
     "tool_approval_item": "tool_approval_requested",
 }
 """The `RunItemStreamEvent.name` for each run item type."""
+
+
+def item_events(items: list[Any]) -> Iterator[StreamEvent]:
+    """One `RunItemStreamEvent` per run item, named after the item's type."""
+    for item in items:
+        yield RunItemStreamEvent(name=ITEM_EVENT_NAMES[item.type], item=item)  # type: ignore[arg-type]
