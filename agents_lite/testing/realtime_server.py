@@ -210,9 +210,10 @@ class RealtimeEmulator:
     def run(self) -> None:
         """Serve the connection until it ends."""
         server = self.server
-        if server.send_session_created:
-            self._send({"type": "session.created", "session": self.session})
         try:
+            if server.send_session_created:
+                # (inside the try: a client that already hung up ends the connection quietly)
+                self._send({"type": "session.created", "session": self.session})
             for step in server.connect_steps:
                 for _ in self._play_step(step, None):
                     pass
