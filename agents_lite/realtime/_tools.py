@@ -183,9 +183,10 @@ class ToolRunner:
     def _reject(self, call: ToolCall, agent: RealtimeAgent[Any], tool: FunctionTool) -> None:
         ctx = self._session.context_wrapper
         message = ctx.rejection_message(tool.name, call.call_id) or REJECTION_MESSAGE
-        self._finish(call, message)
-        self._session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=message,
-                                            arguments=call.arguments, info=self._session.info))
+        with self._session._ordered:
+            self._finish(call, message)
+            self._session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=message,
+                                                arguments=call.arguments, info=self._session.info))
 
     def _invoke(self, call: ToolCall, agent: RealtimeAgent[Any], tool: FunctionTool) -> None:
         session = self._session
@@ -204,13 +205,15 @@ class ToolRunner:
             text = _error_text(tool, ctx, exc)
             session._report_error(f"Tool {tool.name} raised {type(exc).__name__}: {exc}",
                                   "tool_error")
-            self._finish(call, text)
-            session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=text,
-                                          arguments=call.arguments, info=session.info))
+            with session._ordered:
+                self._finish(call, text)
+                session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=text,
+                                              arguments=call.arguments, info=session.info))
             return
-        self._finish(call, serialize_output(output))
-        session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=output,
-                                      arguments=call.arguments, info=session.info))
+        with session._ordered:  # tool_end reaches the stream before the answer it starts
+            self._finish(call, serialize_output(output))
+            session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=output,
+                                          arguments=call.arguments, info=session.info))
 
     @staticmethod
     def _call_with_timeout(tool: FunctionTool, ctx: ToolContext[Any], arguments: str) -> Any:

@@ -124,6 +124,10 @@ class RealtimeSession:
         self._tracker = self.model_config.get("playback_tracker")
         self._events: queue.Queue[Any] = queue.Queue()
         self._lock = threading.RLock()
+        # Held while a server event is handled, and by other threads while they send something
+        # and emit the event that reports it (a tool's output and tool_end, an interruption):
+        # the server's answer to what was sent cannot then reach the stream before that event.
+        self._ordered = threading.RLock()
         self._transport: Optional[WebSocketTransport] = None
         self._history: list[RealtimeItem] = []
         self._closing = False
@@ -400,6 +404,10 @@ class RealtimeSession:
         (self._send_internal if internal else self._send)({"type": "response.create"})
 
     def _interrupt(self, *, cancel: bool, response_id: Optional[str] = None) -> None:
+        with self._ordered:
+            self._interrupt_ordered(cancel, response_id)
+
+    def _interrupt_ordered(self, cancel: bool, response_id: Optional[str]) -> None:
         with self._lock:
             active = self._response_id
             target = self._audio_item
@@ -442,13 +450,15 @@ class RealtimeSession:
             self._report_error(f"Malformed server event ({exc}): {snippet!r}",
                                "malformed_server_event")
             return
-        self._emit(RealtimeRawModelEvent(data=RealtimeModelRawServerEvent(event), info=self.info))
-        try:
-            self._handle(event)
-        except Exception as exc:  # keep reading: one odd event must not end the session
-            logger.exception("realtime: error handling %s", event.get("type"))
-            self._report_error(f"Error handling server event {event.get('type')}: {exc}",
-                               "malformed_server_event")
+        with self._ordered:
+            self._emit(RealtimeRawModelEvent(data=RealtimeModelRawServerEvent(event),
+                                             info=self.info))
+            try:
+                self._handle(event)
+            except Exception as exc:  # keep reading: one odd event must not end the session
+                logger.exception("realtime: error handling %s", event.get("type"))
+                self._report_error(f"Error handling server event {event.get('type')}: {exc}",
+                                   "malformed_server_event")
 
     def _handle(self, event: dict[str, Any]) -> None:
         kind = event["type"]

@@ -380,11 +380,18 @@ class WebSocketServer:
         request = self._handshake(sock, rfile)
         if request is None:
             return
-        path, query, headers = request
+        path, query, headers, accept = request
         connection = ServerConnection(sock, path, query, headers, rfile)
         with self._connected:
             self.connections.append(connection)
             self._connected.notify_all()
+        # The handshake is answered only now, so a client whose connect() returned finds its
+        # connection in `connections` already.
+        try:
+            sock.sendall(accept)
+        except OSError:
+            connection.drop()
+            return
         try:
             if self.handler is not None:
                 self.handler(connection)
@@ -395,8 +402,10 @@ class WebSocketServer:
                 self.errors.append(exc)
             connection.drop()
 
-    def _handshake(self, sock: socket.socket, rfile: Any) -> Optional[tuple[str, dict[str, str],
-                                                                             dict[str, str]]]:
+    def _handshake(self, sock: socket.socket, rfile: Any
+                   ) -> Optional[tuple[str, dict[str, str], dict[str, str], bytes]]:
+        """Read the upgrade request; refuse it (None), or return its path, query and headers
+        with the 101 answer to send once the connection is registered."""
         line = rfile.readline(65537)
         try:
             method, target, _version = line.decode("latin-1").split()
@@ -434,8 +443,8 @@ class WebSocketServer:
             return None
         assert key is not None
         accept = base64.b64encode(hashlib.sha1((key + _GUID).encode()).digest()).decode()
-        sock.sendall(
+        answer = (
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             f"Sec-WebSocket-Accept: {accept}\r\n\r\n".encode()
         )
-        return path, query, headers
+        return path, query, headers, answer
