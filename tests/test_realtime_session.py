@@ -418,36 +418,13 @@ def test_voice_activity_starts_a_response(server):
     assert "response.create" not in client_events(server)
 
 
-def test_second_response_waits_for_the_first(server):
-    server.add_response([realtime_text("First answer."),
-                         realtime_wait_for("conversation.item.create")])
-    server.add_response("Second answer.")
-    config = {"model_settings": {"modalities": ["text"]}}
-    with open_session(server, RealtimeAgent(name="a"), config=config) as session:
-        session.send_message("one")
-
-        def second(event: Any) -> None:
-            if event.type == "agent_start" and session.current_agent and not hasattr(
-                    second, "sent"):
-                second.sent = True  # type: ignore[attr-defined]
-                session.send_message("two")
-
-        events = collect(session, agent_ends(2), on_event=second)
-    assert client_events(server) == ["session.update", "conversation.item.create",
-                                     "response.create", "conversation.item.create",
-                                     "response.create"]
-    assert not [e for e in events if e.type == "error"]
-    texts = [i.content[0].text for i in session.history if i.type == "message"
-             and i.role == "assistant"]
-    assert texts == ["First answer.", "Second answer."]
-
-
-def test_scripted_wait_counts_an_event_that_came_early(server):
-    # the client's second message reaches the server while the first answer's deltas are
-    # still being played (slowed down here); the wait after them must not block on it again
-    server.delta_delay = 0.05
-    server.add_response([realtime_text("First answer, told slowly in many small pieces."),
-                         realtime_wait_for("conversation.item.create")])
+@pytest.mark.parametrize("delta_delay", [0.0, 0.05], ids=["fast", "slow-deltas"])
+def test_second_response_waits_for_the_first(server, delta_delay):
+    # With slow deltas the second message reaches the server while the first answer is still
+    # being played, before the script's wait: the wait must count it instead of blocking.
+    server.delta_delay = delta_delay
+    first = "First answer, told in many small pieces."
+    server.add_response([realtime_text(first), realtime_wait_for("conversation.item.create")])
     server.add_response("Second answer.")
     config = {"model_settings": {"modalities": ["text"]}}
     with open_session(server, RealtimeAgent(name="a"), config=config) as session:
@@ -459,10 +436,14 @@ def test_scripted_wait_counts_an_event_that_came_early(server):
                 sent.append(True)
                 session.send_message("two")
 
-        collect(session, agent_ends(2), on_event=second, timeout=5.0)
+        events = collect(session, agent_ends(2), on_event=second, timeout=5.0)
+    assert client_events(server) == ["session.update", "conversation.item.create",
+                                     "response.create", "conversation.item.create",
+                                     "response.create"]
+    assert not [e for e in events if e.type == "error"]
     texts = [i.content[0].text for i in session.history if i.type == "message"
              and i.role == "assistant"]
-    assert texts == ["First answer, told slowly in many small pieces.", "Second answer."]
+    assert texts == [first, "Second answer."]
 
 
 def test_output_guardrail_trips_on_the_transcript(server):
