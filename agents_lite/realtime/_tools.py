@@ -183,10 +183,9 @@ class ToolRunner:
     def _reject(self, call: ToolCall, agent: RealtimeAgent[Any], tool: FunctionTool) -> None:
         ctx = self._session.context_wrapper
         message = ctx.rejection_message(tool.name, call.call_id) or REJECTION_MESSAGE
-        with self._session._ordered:
-            self._finish(call, message)
-            self._session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=message,
-                                                arguments=call.arguments, info=self._session.info))
+        self._finish(call, message, report=RealtimeToolEnd(
+            agent=agent, tool=tool, output=message, arguments=call.arguments,
+            info=self._session.info))
 
     def _invoke(self, call: ToolCall, agent: RealtimeAgent[Any], tool: FunctionTool) -> None:
         session = self._session
@@ -205,15 +204,11 @@ class ToolRunner:
             text = _error_text(tool, ctx, exc)
             session._report_error(f"Tool {tool.name} raised {type(exc).__name__}: {exc}",
                                   "tool_error")
-            with session._ordered:
-                self._finish(call, text)
-                session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=text,
-                                              arguments=call.arguments, info=session.info))
+            self._finish(call, text, report=RealtimeToolEnd(
+                agent=agent, tool=tool, output=text, arguments=call.arguments, info=session.info))
             return
-        with session._ordered:  # tool_end reaches the stream before the answer it starts
-            self._finish(call, serialize_output(output))
-            session._emit(RealtimeToolEnd(agent=agent, tool=tool, output=output,
-                                          arguments=call.arguments, info=session.info))
+        self._finish(call, serialize_output(output), report=RealtimeToolEnd(
+            agent=agent, tool=tool, output=output, arguments=call.arguments, info=session.info))
 
     @staticmethod
     def _call_with_timeout(tool: FunctionTool, ctx: ToolContext[Any], arguments: str) -> Any:
@@ -260,16 +255,22 @@ class ToolRunner:
 
     # --- output ----------------------------------------------------------------------------
 
-    def _finish(self, call: ToolCall, output: str, *, start_response: bool = True) -> None:
+    def _finish(self, call: ToolCall, output: str, *, start_response: bool = True,
+                report: Optional[RealtimeToolEnd] = None) -> None:
+        """Send the call's output (and, once every call is answered, ask for the next answer),
+        emitting `report` as part of the same step: see `RealtimeSession._ordered`."""
         session = self._session
         with self._lock:
             self._outstanding.discard(call.call_id)
             last = not self._outstanding
-        session._send_internal({"type": "conversation.item.create", "item": {
-            "type": "function_call_output", "call_id": call.call_id, "output": output}})
-        # With several calls in one answer, the model speaks again once all are answered.
-        if start_response and last:
-            session._request_response(internal=True)
+        with session._ordered:
+            session._send_internal({"type": "conversation.item.create", "item": {
+                "type": "function_call_output", "call_id": call.call_id, "output": output}})
+            if report is not None:
+                session._emit(report)
+            # With several calls in one answer, the model speaks again once all are answered.
+            if start_response and last:
+                session._request_response(internal=True)
 
     def cancel_pending(self) -> None:
         """Forget parked calls (the session is closing)."""

@@ -405,29 +405,26 @@ class RealtimeSession:
 
     def _interrupt(self, *, cancel: bool, response_id: Optional[str] = None) -> None:
         with self._ordered:
-            self._interrupt_ordered(cancel, response_id)
-
-    def _interrupt_ordered(self, cancel: bool, response_id: Optional[str]) -> None:
-        with self._lock:
-            active = self._response_id
-            target = self._audio_item
-            if response_id is not None and active is not None and response_id != active:
-                cancel = False
-            if active is not None:
-                self._interrupted.add(active)
-            played: Optional[float] = None
-            if target is not None:
-                played = self._played_ms(target)
-                self._audio_item = None
-        if cancel and active is not None:
-            self._send_internal({"type": "response.cancel"})
-        if target is not None and played is not None:
-            self._send_internal({"type": "conversation.item.truncate", "item_id": target[0],
-                        "content_index": target[1], "audio_end_ms": int(played)})
-            self._emit(RealtimeAudioInterrupted(item_id=target[0], content_index=target[1],
-                                                info=self.info))
-            if self._tracker is not None:
-                self._tracker.on_interrupted()
+            with self._lock:
+                active = self._response_id
+                target = self._audio_item
+                if response_id is not None and active is not None and response_id != active:
+                    cancel = False
+                if active is not None:
+                    self._interrupted.add(active)
+                played: Optional[float] = None
+                if target is not None:
+                    played = self._played_ms(target)
+                    self._audio_item = None
+            if cancel and active is not None:
+                self._send_internal({"type": "response.cancel"})
+            if target is not None and played is not None:
+                self._send_internal({"type": "conversation.item.truncate", "item_id": target[0],
+                                     "content_index": target[1], "audio_end_ms": int(played)})
+                self._emit(RealtimeAudioInterrupted(item_id=target[0], content_index=target[1],
+                                                    info=self.info))
+                if self._tracker is not None:
+                    self._tracker.on_interrupted()
 
     def _played_ms(self, target: tuple[str, int]) -> float:
         received = self._audio_bytes.get(target[0], 0) / _BYTES_PER_MS
