@@ -239,6 +239,31 @@ def test_big_inputs_and_outputs_are_truncated_for_the_ingest(server: LocalOpenAI
     assert spans["small"]["output"] == "fine"
 
 
+def test_a_runs_own_spans_reach_the_ingest_whole_and_truncated_when_huge(
+    server: LocalOpenAIServer,
+) -> None:
+    processor = BatchTraceProcessor(backend(server), schedule_delay=60)
+    huge = "y" * 150_000
+    with recording():
+        get_trace_provider().set_processors([processor])  # alone: the runs queue records
+        Runner.run_sync(Agent(name="A", model=FakeModel(["short"])), huge)
+        processor.force_flush()
+    (body,) = ingest_bodies(server)
+    trace_item, *spans = body["data"]
+    assert trace_item["object"] == "trace" and trace_item["workflow_name"] == "Agent workflow"
+    by_type = {
+        s["span_data"]["name" if s["span_data"]["type"] == "custom" else "type"]: s for s in spans
+    }
+    assert set(by_type) == {"generation", "turn", "agent", "task"}
+    generation = by_type["generation"]["span_data"]
+    assert isinstance(generation["input"], str) and generation["input"].endswith("... [truncated]")
+    assert generation["output"][0]["content"][0]["text"] == "short"
+    assert generation["usage"] == {"input_tokens": 0, "output_tokens": 0}
+    assert by_type["turn"]["parent_id"] == by_type["agent"]["id"]
+    assert by_type["generation"]["parent_id"] == by_type["turn"]["id"]
+    assert all(s["trace_id"] == trace_item["id"] and s["ended_at"] for s in spans)
+
+
 @dataclasses.dataclass
 class Point:
     x: int

@@ -11,24 +11,22 @@ Span data may hold any Python object; `json_safe()` turns it into JSON here, off
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import datetime
-import enum
-import json
 import logging
-import math
 import os
 import sys
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Optional, TextIO, Union
+from typing import Any, Optional, TextIO, Union
 
+from .item_json import (
+    TRUNCATED,
+    Item,
+    _export,
+    dumps_json,
+    export_item,
+    item_json,
+    json_safe,
+)
 from .processor_interface import TracingExporter
-
-if TYPE_CHECKING:
-    from .spans import Span
-    from .traces import Trace
 
 __all__ = [
     "BackendSpanExporter",
@@ -49,163 +47,6 @@ DEFAULT_TRACES_INGEST_ENDPOINT = "https://api.openai.com/v1/traces/ingest"
 MAX_FIELD_BYTES = 100_000
 """Span `input` / `output` values whose JSON is larger than this are truncated for OpenAI."""
 
-_TRUNCATED = "... [truncated]"
-_MAX_DEPTH = 64
-_MAX_REPR = 10_000
-
-Item = Union["Trace", "Span[Any]"]
-
-
-# --- making span data JSON-safe -----------------------------------------------------------
-
-
-def json_safe(value: Any) -> Any:
-    """`value` as plain JSON types. Dataclasses become dicts, bytes become base64, sets and
-    tuples become lists, non-finite floats and unknown objects become strings, and cycles or
-    excessive nesting are cut with a marker, so any span data can be exported."""
-    return _safe(value, set(), 0)
-
-
-def _safe(value: Any, active: set[int], depth: int) -> Any:
-    if value is None or isinstance(value, (str, bool, int)):
-        if isinstance(value, int) and not isinstance(value, bool) and type(value) is not int:
-            return int(value)  # IntEnum and friends
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if depth >= _MAX_DEPTH:
-        return "<max depth>"
-    if isinstance(value, (Mapping, list, tuple, set, frozenset)):
-        key = id(value)
-        if key in active:
-            return "<cycle>"
-        active.add(key)
-        try:
-            if isinstance(value, Mapping):
-                return {_key(k): _safe(v, active, depth + 1) for k, v in list(value.items())}
-            items = list(value)
-            if isinstance(value, (set, frozenset)):
-                try:
-                    items = sorted(items)
-                except TypeError:
-                    pass
-            return [_safe(v, active, depth + 1) for v in items]
-        finally:
-            active.discard(key)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, enum.Enum):
-        return _safe(value.value, active, depth + 1)
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    converted = _convert_object(value)
-    if converted is not _UNCONVERTED:
-        key = id(value)
-        if key in active:
-            return "<cycle>"
-        active.add(key)
-        try:
-            return _safe(converted, active, depth + 1)
-        finally:
-            active.discard(key)
-    return _repr(value)
-
-
-_UNCONVERTED = object()
-
-
-def _convert_object(value: Any) -> Any:
-    try:
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {f.name: getattr(value, f.name, None) for f in dataclasses.fields(value)}
-        for method in ("to_json_dict", "model_dump", "to_dict"):
-            fn = getattr(value, method, None)
-            if callable(fn) and not isinstance(value, type):
-                return fn()
-    except Exception:
-        return _UNCONVERTED
-    return _UNCONVERTED
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, enum.Enum):
-        return str(key.value)
-    return str(key) if isinstance(key, (int, float, bool)) or key is None else _repr(key)
-
-
-def _repr(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<unrepresentable {type(value).__name__}>"
-    return text if len(text) <= _MAX_REPR else text[:_MAX_REPR] + _TRUNCATED
-
-
-def export_item(item: Item) -> Optional[dict[str, Any]]:
-    """`item.export()` made JSON-safe; None for no-op items or when the export itself fails
-    (logged)."""
-    data = _export(item)
-    if data is None:
-        return None
-    safe = json_safe(data)
-    return safe if isinstance(safe, dict) else None
-
-
-def _export(item: Item) -> Optional[dict[str, Any]]:
-    try:
-        return item.export()
-    except Exception:
-        logger.warning("Could not export %r; skipped", item, exc_info=True)
-        return None
-
-
-def _json_default(value: Any) -> Any:
-    # Called by json.dumps for objects it cannot encode: convert one level, json recurses.
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    converted = _convert_object(value)
-    return _repr(value) if converted is _UNCONVERTED else converted
-
-
-def _make_encoder() -> Any:
-    # One encoder made once: json.dumps() with options builds a new encoder on every call,
-    # which costs more than encoding a small span.
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is not None:
-        try:
-            encode = make(
-                None, _json_default, json.encoder.encode_basestring, None, ":", ",", False,
-                False, False,
-            )
-            return lambda data: "".join(encode(data, 0))
-        except TypeError:  # a different C signature
-            pass
-    encoder = json.JSONEncoder(
-        default=_json_default, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-    )
-    return encoder.encode
-
-
-_encode = _make_encoder()
-
-
-def dumps_json(data: Any) -> str:
-    """`data` as compact JSON text, whatever it holds: the C encoder does the work, converting
-    unknown objects on the way; data it still cannot encode (cycles, NaN, odd keys) goes
-    through `json_safe()` first."""
-    try:
-        return _encode(data)  # type: ignore[no-any-return]
-    except (TypeError, ValueError, RecursionError, OverflowError):
-        return json.dumps(json_safe(data), ensure_ascii=False, separators=(",", ":"))
-
 
 # --- OpenAI trace ingest ------------------------------------------------------------------
 
@@ -216,7 +57,7 @@ def _truncate_field(value: Any, limit: int) -> Any:
     text = value if isinstance(value, str) else dumps_json(value)
     if len(text) <= limit // 4 or len(text.encode("utf-8")) <= limit:
         return value
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore") + _TRUNCATED
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore") + TRUNCATED
 
 
 def _for_openai(data: dict[str, Any], limit: int) -> dict[str, Any]:
@@ -313,29 +154,23 @@ class BackendSpanExporter(TracingExporter):
     def export(self, items: list[Item]) -> None:
         """Post the items (one request per API key). Never raises for HTTP problems."""
         default_key = self.api_key
-        groups: dict[str, list[dict[str, Any]]] = {}
+        limit = self.max_field_bytes
+        groups: dict[str, list[str]] = {}
         skipped = 0
         for item in items:
             key = getattr(item, "tracing_api_key", None) or default_key
             if not key:
                 skipped += 1
                 continue
-            try:
-                data = item.export()
-            except Exception:
-                logger.warning("Could not export %r; skipped", item, exc_info=True)
-                continue
-            if data is None:
-                continue
-            span_data = data.get("span_data")
-            if isinstance(span_data, dict) and "usage" in span_data and (
-                span_data.get("type") != "generation"
-            ):
-                del span_data["usage"]
+            text = item_json(item)
+            if text is None or len(text) > limit:
+                text = self._item_text(item, limit)
+                if text is None:
+                    continue
             group = groups.get(key)
             if group is None:
                 group = groups[key] = []
-            group.append(data)
+            group.append(text)
         if skipped:
             self.items_without_key += skipped
             self._warnings.log(
@@ -343,21 +178,25 @@ class BackendSpanExporter(TracingExporter):
                 "set_tracing_export_api_key); %d items not exported", skipped,
             )
         for key, group in groups.items():
-            self._post(key, self._body(group), len(group))
+            body = '{"data":[' + ",".join(group) + "]}"
+            self._post(key, body.encode("utf-8"), len(group))
 
-    def _body(self, data: list[dict[str, Any]]) -> bytes:
-        limit = self.max_field_bytes
+    @staticmethod
+    def _item_text(item: Item, limit: int) -> Optional[str]:
+        # The general way: the item's export dict, without what the ingest does not take,
+        # with oversized inputs and outputs truncated.
+        data = _export(item)
+        if data is None:
+            return None
+        span_data = data.get("span_data")
+        if isinstance(span_data, dict) and "usage" in span_data and (
+            span_data.get("type") != "generation"
+        ):
+            del span_data["usage"]
         text = dumps_json(data)
-        if len(text) > limit:
-            # Some item may hold an oversized input or output: look at each one.
-            parts = []
-            for item in data:
-                part = dumps_json(item)
-                if len(part) > limit and item.get("object") == "trace.span":
-                    part = dumps_json(_for_openai(json_safe(item), limit))
-                parts.append(part)
-            text = "[" + ",".join(parts) + "]"
-        return ('{"data":' + text + "}").encode("utf-8")
+        if len(text) > limit and data.get("object") == "trace.span":
+            text = dumps_json(_for_openai(json_safe(data), limit))
+        return text
 
     def _headers(self, key: str) -> dict[str, str]:
         headers = {
@@ -462,9 +301,13 @@ class FileSpanExporter(TracingExporter):
     def export(self, items: list[Item]) -> None:
         lines = []
         for item in items:
-            data = _export(item)
-            if data is not None:
-                lines.append(dumps_json(data))
+            text = item_json(item)
+            if text is None:
+                data = _export(item)
+                if data is None:
+                    continue
+                text = dumps_json(data)
+            lines.append(text)
         if not lines:
             return
         text = "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ from .processor_interface import (
     export_deadline,
     never_raises,
 )
+from .run_spans import span_from_record
 from .setup import SynchronousMultiTracingProcessor, get_trace_provider
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ class BatchTraceProcessor(TracingProcessor):
         self._max_batch_size = max_batch_size
         self._schedule_delay = schedule_delay
         self._trigger_size = max(1, int(max_queue_size * export_trigger_ratio))
-        self._queue: collections.deque[Union[Trace, Span[Any]]] = collections.deque()
+        # Traces, spans, and ended records of the runs' own spans (see run_spans).
+        self._queue: collections.deque[Union[Trace, Span[Any], list[Any]]] = collections.deque()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._export_lock = threading.Lock()
@@ -211,12 +213,16 @@ class BatchTraceProcessor(TracingProcessor):
         while queue:
             if deadline is not None and time.monotonic() > deadline:
                 break
-            batch = []
+            batch: list[Union[Trace, Span[Any]]] = []
             for _ in range(self._max_batch_size):
                 try:
-                    batch.append(queue.popleft())
+                    item = queue.popleft()
                 except IndexError:
                     break
+                if type(item) is list:  # a run's own span, queued as a record (see run_spans)
+                    batch.append(span_from_record(item, self))
+                else:
+                    batch.append(item)  # type: ignore[arg-type]
             if not batch:
                 break
             try:

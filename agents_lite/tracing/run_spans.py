@@ -1,27 +1,39 @@
-"""The spans a run opens for itself (task, agent, turn, generation), one object each.
+"""The spans a run opens for itself (task, agent, turn, generation, handoff): records first,
+`Span` objects only when someone needs one.
 
-A span normally holds a separate span-data object. These keep their data fields on the span
-(its `_f1`..`_f4` and `_usage` slots, with `_span_data` None; open them with
-`spans.open_span(..., None, KIND, f1, f2, f3, f4)`) and build the `span_data` object
-(a plain `TaskSpanData`, `AgentSpanData`, `TurnSpanData` or `GenerationSpanData`) the first time
-someone asks for it; exporting one that nobody asked for reads the fields directly (with the same
-wire-shape functions as the data classes). A run then allocates, and keeps queued until export, one object per span
-instead of two, and the garbage collector has fewer objects to walk. Processors and exporters
-see the same spans and data as before.
+While the run holds one of its spans it keeps it as a *record*, a plain list laid out as below.
+Opening a span is building that list; ending it stamps the end time. What happens then depends
+on who listens:
 
-Only the run's thread writes the fields that change after a span opens (usage, output), while
-it is open, through `Span._set_usage` / `Span._set_output`: the field on the span first, then
-the data object if one exists. Building the data object publishes it and then copies those
-fields again, so a write racing with a build in another thread is never lost.
+- the only processor is a `BatchTraceProcessor` (the default export, and the usual set-up): the
+  ended record itself is queued, and the export thread turns it into a finished `Span` just
+  before handing the batch to the exporter, so the run's thread never builds span objects;
+- other processors: the ended record becomes a finished `Span` handed to `on_span_end`;
+- processors that watch span starts, or a provider subclass with its own span factory: the
+  `Span` is made when the record opens (its `LIVE` entry) and finished as usual.
+
+Code inside the run that asks for one of these spans (`get_current_span()` in a tool or a hook,
+a function span that needs its parent) gets a `Span` built from the record on demand and kept
+in `LIVE`; from then on that object is what gets finished and delivered. Only the run's thread
+writes a record (the fields that change while it is open: usage, output, error, the handoff's
+target); it copies them onto the live span when it ends it, so a span built by another thread
+meanwhile misses nothing.
+
+A `Span` made from a record keeps the data fields itself (`_f1`..`_f4`, `_usage`, with
+`_span_data` None) and builds its `span_data` object (a plain `TaskSpanData`, `AgentSpanData`,
+...) the first time someone asks for it; exporting one nobody asked for reads the fields
+directly, with the same wire-shape functions as the data classes.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from .span_data import (
     AgentSpanData,
     GenerationSpanData,
+    HandoffSpanData,
     SpanData,
     TaskSpanData,
     TurnSpanData,
@@ -32,7 +44,70 @@ from .span_data import (
 )
 from .spans import Span
 
-__all__ = ["TASK", "AGENT", "TURN", "GENERATION"]
+__all__ = [
+    "TASK",
+    "AGENT",
+    "TURN",
+    "GENERATION",
+    "HANDOFF",
+    "span_from_record",
+    "live_span",
+    "KIND",
+    "SPAN_ID",
+    "END",
+    "ERROR",
+    "F2",
+    "USAGE",
+    "LIVE",
+    "RECORD_SIZE",
+]
+
+# The layout of a record (a list): what a span made from it gets in its slots.
+KIND = 0  # one of the kinds below
+TRACE_ID = 1
+SPAN_ID = 2
+PARENT_ID = 3
+START = 4  # epoch seconds
+END = 5  # None while open
+KEY = 6  # the trace's export key
+ERROR = 7
+F1 = 8  # data fields, see each kind
+F2 = 9
+F3 = 10
+F4 = 11
+USAGE = 12
+LIVE = 13  # the `Span` standing for this record, once one was made
+RECORD_SIZE = 14
+
+_new_object = object.__new__
+_LIVE_LOCK = threading.Lock()
+
+
+def span_from_record(record: list[Any], processor: Any) -> Span[Any]:
+    """A `Span` with the record's identity, times and fields (finished if the record is)."""
+    span: Span[Any] = _new_object(Span)
+    (
+        span._kind, span._trace_id, span._span_id, span._parent_id, span._start_time,
+        span._end_time, span._tracing_api_key, span._error, span._f1, span._f2, span._f3,
+        span._f4, span._usage, _,
+    ) = record
+    span._span_data = None
+    span._processor = processor
+    span._token = None
+    if record[END] is None:
+        span._open = True  # (a finished span has no `_open`, see Span.finish)
+    return span
+
+
+def live_span(record: list[Any], processor: Any) -> Span[Any]:
+    """The record's live span, made now (once, whichever thread asks first) if it has none."""
+    live = record[LIVE]
+    if live is None:
+        with _LIVE_LOCK:
+            live = record[LIVE]
+            if live is None:
+                live = record[LIVE] = span_from_record(record, processor)
+    return live  # type: ignore[no-any-return]
 
 
 class _Task:
@@ -50,6 +125,10 @@ class _Task:
     def copy_late_fields(span: Span[Any], data: Any) -> None:
         data.usage = span._usage
 
+    @staticmethod
+    def update(span: Span[Any], record: list[Any]) -> None:
+        span._set_usage(record[USAGE])
+
 
 class _Turn:
     """Fields: `_f1` turn, `_f2` agent name, `_usage`."""
@@ -62,9 +141,8 @@ class _Turn:
     def export(span: Span[Any]) -> dict[str, Any]:
         return export_turn(span._f1, span._f2, span._usage)
 
-    @staticmethod
-    def copy_late_fields(span: Span[Any], data: Any) -> None:
-        data.usage = span._usage
+    copy_late_fields = _Task.copy_late_fields
+    update = _Task.update
 
 
 class _Agent:
@@ -91,9 +169,14 @@ class _Agent:
     def copy_late_fields(span: Span[Any], data: Any) -> None:
         pass  # nothing changes after the span opens
 
+    @staticmethod
+    def update(span: Span[Any], record: list[Any]) -> None:
+        pass
+
 
 class _Generation:
-    """Fields: `_f1` input, `_f2` output, `_f3` model, `_f4` model config, `_usage`."""
+    """Fields: `_f1` input, `_f2` output (None until the call returns), `_f3` model, `_f4`
+    model config, `_usage`."""
 
     @staticmethod
     def build(span: Span[Any]) -> SpanData:
@@ -108,6 +191,36 @@ class _Generation:
         data.usage = span._usage
         data.output = span._f2
 
+    @staticmethod
+    def update(span: Span[Any], record: list[Any]) -> None:
+        span._set_usage(record[USAGE])
+        span._set_output(record[F2])
+
+
+class _Handoff:
+    """Fields: `_f1` the agent handing off, `_f2` the agent handed to (set when it is known)."""
+
+    @staticmethod
+    def build(span: Span[Any]) -> SpanData:
+        return HandoffSpanData(span._f1, span._f2)
+
+    @staticmethod
+    def export(span: Span[Any]) -> dict[str, Any]:
+        return HandoffSpanData(span._f1, span._f2).export()
+
+    @staticmethod
+    def copy_late_fields(span: Span[Any], data: Any) -> None:
+        data.to_agent = span._f2
+
+    @staticmethod
+    def update(span: Span[Any], record: list[Any]) -> None:
+        to_agent = record[F2]
+        if span._span_data is None:
+            span._f2 = to_agent
+        data = span._span_data
+        if data is not None:
+            data.to_agent = to_agent  # type: ignore[attr-defined]
+
 
 TASK = _Task
 """Kind of the run's task span: f1 = workflow name."""
@@ -119,3 +232,5 @@ TURN = _Turn
 GENERATION = _Generation
 """Kind of a generation span: f1 = input, f2 = output (None until the call returns), f3 =
 model name, f4 = model settings."""
+HANDOFF = _Handoff
+"""Kind of a handoff span: f1 = from agent, f2 = to agent."""

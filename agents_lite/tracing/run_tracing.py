@@ -30,19 +30,30 @@ from typing import Any, Callable, Optional, TypeVar
 
 from ..models.interface import ModelTracing
 from .context import SpanCursor, _current_span, _current_trace, get_current_span
-from .run_spans import AGENT, GENERATION, TASK, TURN
+from .ids import gen_span_id, next_span_hex
+from .run_spans import (
+    AGENT,
+    END,
+    ERROR,
+    F2,
+    GENERATION,
+    HANDOFF,
+    KIND,
+    LIVE,
+    SPAN_ID,
+    TASK,
+    TURN,
+    USAGE,
+    live_span,
+    span_from_record,
+)
 from .setup import TraceProvider, get_trace_provider
 from .span_data import (
-    AgentSpanData,
     FunctionSpanData,
-    GenerationSpanData,
     GuardrailSpanData,
-    HandoffSpanData,
-    TaskSpanData,
-    TurnSpanData,
     usage_to_dict,
 )
-from .spans import Span, SpanError, error_from_exception, open_span
+from .spans import Span, SpanError, _now, error_from_exception
 from .traces import Trace, started_trace
 
 __all__ = [
@@ -151,9 +162,10 @@ def traced_run(
 
 
 class RunTracer(SpanCursor):
-    """The open spans of one run. Used only by the thread driving the run's generator (tool
-    and guardrail threads read it, never change it). In the run's context it is the current
-    span's stand-in: `get_current_span()` there gives its innermost open span.
+    """The open spans of one run, as records (see `run_spans`). Used only by the thread
+    driving the run's generator (tool and guardrail threads may ask for live spans, nothing
+    else). In the run's context it is the current span's stand-in: `get_current_span()` there
+    gives its innermost open span.
 
     A run's spans nest in a fixed order (task > agent > turn > generation or handoff), so each
     has its own field instead of a stack: closing one closes what is open inside it."""
@@ -174,7 +186,8 @@ class RunTracer(SpanCursor):
         "_handoff",
         "_outer",
         "_outer_id",
-        "_fast",
+        "_eager",
+        "_sink",
         "_trace_id",
         "_key",
         "_processor",
@@ -197,12 +210,11 @@ class RunTracer(SpanCursor):
             options.get("include_task_and_turn_spans", True)
         )
         self._state = state
-        self._task: Optional[Span[Any]] = None
-        self._agent: Optional[Span[Any]] = None
+        self._agent: Optional[list[Any]] = None  # records (see run_spans)
+        self._turn: Optional[list[Any]] = None
+        self._generation: Optional[list[Any]] = None
+        self._handoff: Optional[list[Any]] = None
         self._agent_obj: Any = None
-        self._turn: Optional[Span[Any]] = None
-        self._generation: Optional[Span[Any]] = None
-        self._handoff: Optional[Span[Any]] = None
         self._last_usage: Optional[dict[str, Any]] = None
         trace = _current_trace.get()
         outer = None
@@ -215,12 +227,13 @@ class RunTracer(SpanCursor):
         self._outer = outer
         self._outer_id = None if outer is None else outer.span_id
         self._owns_trace = trace is None
+        multi = provider._multi
         if trace is None:
             key = options.get("api_key") if options else None
             if provider._own_factories:
                 trace = started_trace(
                     config.workflow_name, config.trace_id, config.group_id,
-                    config.trace_metadata, provider._multi, key,
+                    config.trace_metadata, multi, key,
                 )
             else:  # a provider subclass that makes its own traces
                 trace = provider.create_trace(
@@ -235,60 +248,108 @@ class RunTracer(SpanCursor):
             # with it, and a token on the trace would keep that context (and the run) alive.
             _current_trace.set(trace)
         self.trace: Trace = trace
-        self._trace_id = trace_id = trace._trace_id
+        self._trace_id = trace._trace_id
         self._key = trace._tracing_api_key
-        self._processor = provider._multi
-        # The provider's own span factory can be bypassed (one call per span instead of
-        # three); a provider subclass that makes its own spans gets its `create_span` called.
-        self._fast = provider._own_factories and trace_id != "no-op"
-        if self._turn_spans:
-            if self._fast:
-                self._task = open_span(
-                    trace_id, self._outer_id, self._processor, self._key, None, TASK,
-                    config.workflow_name,
-                )
-            else:
-                self._task = self._open_slow(TaskSpanData(config.workflow_name), None)
+        self._processor = multi
+        # Where ended records go: straight into the batch processor's queue when it is the
+        # only listener; otherwise spans are made for the processors (at the start already
+        # when they watch starts, or when the provider makes its own spans).
+        self._sink = multi._record_sink if provider._own_factories else None
+        self._eager = not provider._own_factories or multi._needs_span_start
+        self._task: Optional[list[Any]] = (
+            self._open(TASK, None, config.workflow_name) if self._turn_spans else None
+        )
         _run_tracer.set(self)
         _current_span.set(self)  # see current_span()
 
     def current_span(self) -> Optional[Span[Any]]:
         """The run's innermost open span (the span that was current when the run started,
         once they are all closed)."""
-        return (
+        record = (
             self._generation or self._handoff or self._turn or self._agent or self._task
-            or self._outer
         )
+        if record is None:
+            return self._outer
+        return record[LIVE] or live_span(record, self._processor)
 
     # --- opening and closing -----------------------------------------------------------------
 
-    def _open_slow(self, data: Any, parent: Optional[Span[Any]]) -> Span[Any]:
-        # Through the provider's span factory (a TraceProvider subclass that makes its own).
-        span = self.provider.create_span(data, None, parent or self._outer or self.trace)
-        span.start()
-        return span
+    def _open(
+        self, kind: Any, parent: Optional[list[Any]], f1: Any, f2: Any = None, f3: Any = None,
+        f4: Any = None,
+    ) -> list[Any]:
+        """Open a span of `kind` under `parent` (a record; None: the run's outer parent)."""
+        try:
+            span_id = "span_" + next_span_hex()
+        except IndexError:  # the block of ready IDs is used up
+            span_id = gen_span_id()
+        record = [
+            kind, self._trace_id, span_id, self._outer_id if parent is None else parent[SPAN_ID],
+            _now(), None, self._key, None, f1, f2, f3, f4, None, None,
+        ]
+        if self._eager:
+            self._start_live(record, parent)
+        return record
+
+    def _start_live(self, record: list[Any], parent: Optional[list[Any]]) -> None:
+        # The span exists from the start: processors watch starts, or the provider makes it.
+        if self.provider._own_factories:
+            live = span_from_record(record, self._processor)
+            self._processor.on_span_start(live)
+        else:
+            parent_span = None if parent is None else parent[LIVE]
+            live = self.provider.create_span(
+                record[KIND].build(span_from_record(record, None)), None,
+                parent_span or self._outer or self.trace,
+            )
+            live.start()
+            record[SPAN_ID] = live.span_id
+        record[LIVE] = live
+
+    def _close(self, record: list[Any]) -> None:
+        """End a span: queue the record, or hand its span to the processors."""
+        live = record[LIVE]
+        if live is None:
+            record[END] = _now()
+            sink = self._sink
+            if sink is not None:
+                queue = sink._queue
+                queue.append(record)
+                if len(queue) >= sink._attention:  # see BatchTraceProcessor._put
+                    sink._attend()
+            else:
+                self._processor.on_span_end(span_from_record(record, self._processor))
+        else:
+            record[KIND].update(live, record)
+            error = record[ERROR]
+            if error is not None and live._error is None:
+                live._error = error
+            live.finish()
 
     def _close_inner(self) -> None:
         # What is open inside the turn (normally nothing: an error path).
         generation, self._generation = self._generation, None
         if generation is not None:
-            generation.finish()
+            self._close(generation)
         handoff, self._handoff = self._handoff, None
         if handoff is not None:
-            handoff.finish()
+            self._close(handoff)
 
     def _close_turn(self) -> None:
         self._close_inner()
         turn, self._turn = self._turn, None
         if turn is not None:
-            turn.finish()
+            self._close(turn)
 
     # --- what the run loop reports -------------------------------------------------------------
 
     @property
     def agent_span(self) -> Optional[Span[Any]]:
         """The current agent's span."""
-        return self._agent
+        record = self._agent
+        if record is None:
+            return None
+        return record[LIVE] or live_span(record, self._processor)
 
     def enter_agent(self, agent: Any, tools: list[Any], handoffs: list[Any]) -> None:
         """The run loop is about to work with `agent` (a new agent after a handoff, or the
@@ -299,7 +360,7 @@ class RunTracer(SpanCursor):
         if previous is not None:
             self._close_turn()
             self._agent = None
-            previous.finish()
+            self._close(previous)
         output_type = agent.output_type
         handoff_names = [
             str(getattr(h, "agent_name", None) or getattr(h, "tool_name", "")) for h in handoffs
@@ -308,18 +369,9 @@ class RunTracer(SpanCursor):
         output_name = (
             "str" if output_type is None else getattr(output_type, "__name__", str(output_type))
         )
-        task = self._task
-        if self._fast:
-            self._agent = open_span(
-                self._trace_id, self._outer_id if task is None else task._span_id,
-                self._processor, self._key, None, AGENT,
-                agent.name, handoff_names, tool_names, output_name,
-            )
-        else:
-            self._agent = self._open_slow(
-                AgentSpanData(agent.name, handoff_names or [], tool_names or [], output_name),
-                task,
-            )
+        self._agent = self._open(
+            AGENT, self._task, agent.name, handoff_names, tool_names, output_name
+        )
         self._agent_obj = agent
 
     def start_turn(self, turn: int, agent: Any) -> None:
@@ -327,15 +379,7 @@ class RunTracer(SpanCursor):
         if self._turn_spans:
             if self._turn is not None:
                 self._close_turn()
-            if self._fast:
-                agent_span = self._agent
-                self._turn = open_span(
-                    self._trace_id,
-                    self._outer_id if agent_span is None else agent_span._span_id,
-                    self._processor, self._key, None, TURN, turn, agent.name,
-                )
-            else:
-                self._turn = self._open_slow(TurnSpanData(turn, agent.name), self._agent)
+            self._turn = self._open(TURN, self._agent, turn, agent.name)
 
     def end_turn(self) -> None:
         """The turn is resolved."""
@@ -344,7 +388,7 @@ class RunTracer(SpanCursor):
             if self._generation is not None or self._handoff is not None:
                 self._close_inner()
             self._turn = None
-            turn.finish()
+            self._close(turn)
 
     def start_generation(
         self, model: Any, settings: Any, system_prompt: Optional[str], input_items: Any
@@ -360,55 +404,41 @@ class RunTracer(SpanCursor):
             )
         else:
             recorded = None
-        model_name = name if isinstance(name, str) else type(model).__name__
-        parent = self._turn or self._agent
-        if self._fast:
-            self._generation = open_span(
-                self._trace_id, self._outer_id if parent is None else parent._span_id,
-                self._processor, self._key, None, GENERATION,
-                recorded, None, model_name, settings,
-            )
-        else:
-            self._generation = self._open_slow(
-                GenerationSpanData(recorded, None, model_name, settings), parent
-            )
+        self._generation = self._open(
+            GENERATION, self._turn or self._agent, recorded, None,
+            name if isinstance(name, str) else type(model).__name__, settings,
+        )
         return self.model_tracing
 
     def end_generation(self, response: Any) -> None:
         """The model call returned `response` (a `ModelResponse`)."""
-        span = self._generation
-        if span is None:
+        record = self._generation
+        if record is None:
             return
         # A small dict instead of the Usage object graph: queued spans then keep fewer objects
         # alive for the garbage collector to walk until they are exported.
-        self._last_usage = usage = usage_to_dict(response.usage)
-        span._set_usage(usage)
+        self._last_usage = record[USAGE] = usage = usage_to_dict(response.usage)
         if self.include_data:
-            span._set_output(response.output)
-        if self._turn is not None:
-            self._turn._set_usage(usage)
+            record[F2] = response.output
+        turn = self._turn
+        if turn is not None:
+            turn[USAGE] = usage
         self._generation = None
-        span.finish()
+        self._close(record)
 
     def start_handoff(self, from_agent: Any, to_agent_name: Optional[str]) -> None:
         """A handoff begins."""
-        data = HandoffSpanData(from_agent.name, to_agent_name)
-        parent = self._turn or self._agent
-        if self._fast:
-            self._handoff = open_span(
-                self._trace_id, self._outer_id if parent is None else parent._span_id,
-                self._processor, self._key, data, None,
-            )
-        else:
-            self._handoff = self._open_slow(data, parent)
+        self._handoff = self._open(
+            HANDOFF, self._turn or self._agent, from_agent.name, to_agent_name
+        )
 
     def end_handoff(self, to_agent: Any) -> None:
         """The handoff chose `to_agent`."""
-        span = self._handoff
-        if span is not None:
-            span.span_data.to_agent = getattr(to_agent, "name", span.span_data.to_agent)
+        record = self._handoff
+        if record is not None:
+            record[F2] = getattr(to_agent, "name", record[F2])
             self._handoff = None
-            span.finish()
+            self._close(record)
 
     def end(self, error: Optional[BaseException]) -> None:
         """The run is over: record `error` (if any) on every open span, finish them (innermost
@@ -417,9 +447,9 @@ class RunTracer(SpanCursor):
             task = self._task
             if error is not None and isinstance(error, Exception):
                 span_error = error_from_exception(error)
-                for span in (task, self._agent, self._turn, self._handoff, self._generation):
-                    if span is not None and span.error is None:
-                        span.set_error(span_error)
+                for record in (task, self._agent, self._turn, self._handoff, self._generation):
+                    if record is not None and record[ERROR] is None:
+                        record[ERROR] = span_error
             if task is not None:
                 usage = getattr(getattr(self._state, "context_wrapper", None), "usage", None)
                 if usage is not None:
@@ -428,14 +458,14 @@ class RunTracer(SpanCursor):
                     last = self._last_usage
                     if last is None or getattr(usage, "requests", 0) != 1:
                         last = usage_to_dict(usage)
-                    task._set_usage(last)
+                    task[USAGE] = last
             self._close_turn()
             agent, self._agent = self._agent, None
             if agent is not None:
-                agent.finish()
+                self._close(agent)
             if task is not None:
                 self._task = None
-                task.finish()
+                self._close(task)
             if self._owns_trace:
                 self.trace.finish()
         except Exception:

@@ -99,6 +99,7 @@ class SynchronousMultiTracingProcessor(TracingProcessor):
                 setattr(self, name, getattr(processors[0], name))
             else:
                 self.__dict__.pop(name, None)
+        self._record_sink = _record_sink(self.on_span_end)
 
     @property
     def processors(self) -> tuple[TracingProcessor, ...]:
@@ -166,6 +167,24 @@ class SynchronousMultiTracingProcessor(TracingProcessor):
                 processor.force_flush()
             except Exception:
                 self._failed(processor, "force_flush")
+
+
+def _record_sink(on_span_end: Any) -> Optional[BatchTraceProcessor]:
+    # The batch processor that is the only receiver of ended spans, if that is the case: runs
+    # may then queue their own spans as records there (see run_spans).
+    owner = getattr(on_span_end, "__self__", None)
+    if owner is None or not hasattr(owner, "_put"):
+        return None
+    from .processors import BatchTraceProcessor
+
+    cls = type(owner)
+    if (
+        getattr(on_span_end, "__func__", None) is BatchTraceProcessor._put
+        and cls._put is BatchTraceProcessor._put
+        and cls._drain is BatchTraceProcessor._drain
+    ):
+        return owner  # type: ignore[no-any-return]
+    return None
 
 
 def _shutdown(processor: TracingProcessor, timeout: Optional[float]) -> None:
