@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 import pytest
-from test_tracing_support import Collector, recording, span_type, tree
+from test_tracing_support import Collector, Keep, recording, span_type, tree
 
 from agents_lite import Agent, RunConfig, RunHooks, Runner
 from agents_lite.testing.fake_model import FakeModel
@@ -20,7 +20,6 @@ from agents_lite.tracing import (
     Span,
     Trace,
     TraceProvider,
-    TracingExporter,
     TracingProcessor,
     add_trace_processor,
     custom_span,
@@ -31,16 +30,6 @@ from agents_lite.tracing import (
     set_trace_provider,
     trace,
 )
-
-
-class Keep(TracingExporter):
-    """Remembers every exported item."""
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-
-    def export(self, items: list[Any]) -> None:
-        self.items.extend(items)
 
 
 def plain_run() -> None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from test_tracing_support import recording, span_type, tree
+from test_tracing_support import Keep, recording, span_type, tree
 
 from agents_lite import Agent, RunConfig, Runner, function_tool, handoff
 from agents_lite.testing.fake_model import FakeModel
@@ -22,22 +22,11 @@ from agents_lite.tracing import (
     FileSpanExporter,
     Span,
     Trace,
-    TracingExporter,
     get_current_span,
     get_trace_provider,
     trace,
 )
 from agents_lite.tracing.item_json import dumps_json, item_json
-
-
-class Keep(TracingExporter):
-    """Remembers every exported item."""
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-
-    def export(self, items: list[Any]) -> None:
-        self.items.extend(items)
 
 
 @contextlib.contextmanager

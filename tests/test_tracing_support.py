@@ -13,11 +13,22 @@ import pytest
 from agents_lite.tracing import (
     Span,
     Trace,
+    TracingExporter,
     TracingProcessor,
     get_trace_provider,
     set_trace_processors,
     set_tracing_disabled,
 )
+
+
+class Keep(TracingExporter):
+    """Remembers every exported item."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    def export(self, items: list[Any]) -> None:
+        self.items.extend(items)
 
 
 class Collector(TracingProcessor):
