@@ -194,7 +194,7 @@ class _Generation:
     @staticmethod
     def update(span: Span[Any], record: list[Any]) -> None:
         span._set_usage(record[USAGE])
-        span._set_output(record[F2])
+        span._set_f2(record[F2], "output")
 
 
 class _Handoff:
@@ -214,12 +214,7 @@ class _Handoff:
 
     @staticmethod
     def update(span: Span[Any], record: list[Any]) -> None:
-        to_agent = record[F2]
-        if span._span_data is None:
-            span._f2 = to_agent
-        data = span._span_data
-        if data is not None:
-            data.to_agent = to_agent  # type: ignore[attr-defined]
+        span._set_f2(record[F2], "to_agent")
 
 
 TASK = _Task

@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypedDict, TypeVar, Union
 
 from .context import reset_current_span, set_current_span
-from .ids import gen_span_id, next_span_hex, to_iso
+from .ids import gen_span_id, to_iso
 from .span_data import SpanData
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ __all__ = [
     "SpanError",
     "TSpanData",
     "error_from_exception",
-    "started_span",
-    "open_span",
 ]
 
 logger = logging.getLogger("agents_lite.tracing")
@@ -284,9 +282,10 @@ class Span(Generic[TSpanData]):
             out["metadata"] = metadata
         return out
 
-    # How the run's tracer records results on its open spans: on the span's own field while
-    # no data object exists, then also on the data object if one was built meanwhile (a build
-    # copies these fields again after publishing the object, so a racing write is not lost).
+    # How a run's span gets the fields that change while it is open (usage, output, the
+    # handoff's target): on the span's own slot while no data object exists, then also on the
+    # data object if one was built meanwhile (a build copies these fields again after publishing
+    # the object, so a racing write is not lost).
 
     def _set_usage(self, usage: Any) -> None:
         if self._span_data is None:
@@ -295,74 +294,18 @@ class Span(Generic[TSpanData]):
         if data is not None:
             data.usage = usage  # type: ignore[attr-defined]
 
-    def _set_output(self, output: Any) -> None:
+    def _set_f2(self, value: Any, data_field: str) -> None:
         if self._span_data is None:
-            self._f2 = output
+            self._f2 = value
         data = self._span_data
         if data is not None:
-            data.output = output  # type: ignore[attr-defined]
+            setattr(data, data_field, value)
 
     def __repr__(self) -> str:
         return (
             f"<Span {self.span_data.type} id={self._span_id} trace={self._trace_id} "
             f"parent={self._parent_id}>"
         )
-
-
-_new_object = object.__new__
-
-
-def started_span(
-    trace_id: str,
-    parent_id: Optional[str],
-    processor: TracingProcessor,
-    span_data: TSpanData,
-    tracing_api_key: Optional[str],
-) -> Span[TSpanData]:
-    """A new span, already started (not made current): what `Span(...)` then `start()` gives,
-    in one call."""
-    return open_span(trace_id, parent_id, processor, tracing_api_key, span_data, None)
-
-
-def open_span(
-    trace_id: str,
-    parent_id: Optional[str],
-    processor: TracingProcessor,
-    tracing_api_key: Optional[str],
-    span_data: Any,
-    kind: Any,
-    f1: Any = None,
-    f2: Any = None,
-    f3: Any = None,
-    f4: Any = None,
-) -> Span[Any]:
-    """A new, started span (not made current), in one call: with `span_data`, or (None) with
-    data fields `f1`..`f4` that `kind` builds the data object from when asked (see
-    run_spans)."""
-    span: Span[Any] = _new_object(Span)
-    span._kind = kind
-    span._f1 = f1
-    span._f2 = f2
-    span._f3 = f3
-    span._f4 = f4
-    span._usage = None
-    span._trace_id = trace_id
-    try:
-        span._span_id = "span_" + next_span_hex()
-    except IndexError:  # the block of ready IDs is used up
-        span._span_id = gen_span_id()
-    span._parent_id = parent_id
-    span._span_data = span_data
-    span._processor = processor
-    span._start_time = _now()
-    span._end_time = None
-    span._error = None
-    span._token = None
-    span._tracing_api_key = tracing_api_key
-    span._open = True
-    if processor._needs_span_start:  # processors see the data fields already set
-        processor.on_span_start(span)
-    return span
 
 
 class NoOpSpan(Span[TSpanData]):
