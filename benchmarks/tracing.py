@@ -10,9 +10,12 @@ processes, so their work is not counted. Workloads: a plain run with the in-proc
 `FakeModel` (the SDK's own cost, ~tens of µs, where any extra work shows), and a plain run over
 local HTTP (the "plain run" level of the performance budget: target < 5%).
 
-Each round runs both modes in alternating chunks (so the load of other processes weighs on
-both alike); the table shows the median round's per-run figures, and the change is the median
-of the rounds' own on/off ratios. Wall time and the run thread's CPU cover the runs only (what
+Each round runs both modes in alternating chunks of a few dozen runs (so the load of other
+processes weighs on both alike); the table shows the median round's per-run figures. The change
+of wall time and run-thread CPU is the median over every pair of neighbouring off/on chunks of
+all rounds (a pair runs within milliseconds, so a burst of load elsewhere spoils a pair, not a
+round), printed with the middle half of the pairs' changes to show how noisy the machine was;
+the change of process CPU is the median of the rounds' own on/off ratios. Wall time and the run thread's CPU cover the runs only (what
 a caller waits for and what its thread spends); process CPU of "on" also covers exporting
 everything the round queued (the export thread's work during the round, then a flush of the
 rest), so it is the whole cost of tracing to this process. Spans stay queued as they would in a
@@ -93,32 +96,39 @@ def _start_sink() -> tuple[subprocess.Popen[str], str]:
     return process, process.stdout.readline().split()[1]
 
 
-CHUNKS = 10
+CHUNKS = 20
 """Each round alternates off and on in this many chunks of its runs, so that the machine's
 load (other processes come and go) weighs on both modes alike."""
+
+Sample = dict[str, Any]
 
 
 def _round(
     run: Callable[[], Any], runs: int, off: Callable[[], None], on: Callable[[], None], flip: bool
-) -> dict[str, tuple[float, float, float]]:
+) -> Sample:
     """One round: `runs` runs per mode, in alternating chunks. Microseconds per run for each
-    mode: wall, process CPU, run-thread CPU. The process CPU of "on" is everything the process
-    spent beyond the "off" runs' own CPU (the runs, the export thread's work during the round,
-    and the flush of what is still queued at its end); the servers are other processes."""
+    mode: wall, process CPU, run-thread CPU; and each pair of neighbouring chunks' on/off
+    ratios of wall and run-thread CPU. The process CPU of "on" is everything the process spent
+    beyond the "off" runs' own CPU (the runs, the export thread's work during the round, and
+    the flush of what is still queued at its end); the servers are other processes."""
     totals = {"off": [0.0, 0.0], "on": [0.0, 0.0]}  # wall, run-thread CPU
+    pairs: list[tuple[float, float]] = []
     order = [("on", on), ("off", off)] if flip else [("off", off), ("on", on)]
     size = max(1, runs // CHUNKS)
     process = time.process_time()
     done = 0
     while done < runs:
         count = min(size, runs - done)
+        chunk: dict[str, tuple[float, float]] = {}
         for mode, setup in order:
             setup()
             wall, own = time.perf_counter(), time.thread_time()
             for _ in range(count):
                 run()
-            totals[mode][0] += time.perf_counter() - wall
-            totals[mode][1] += time.thread_time() - own
+            chunk[mode] = (time.perf_counter() - wall, time.thread_time() - own)
+            totals[mode][0] += chunk[mode][0]
+            totals[mode][1] += chunk[mode][1]
+        pairs.append((chunk["on"][0] / chunk["off"][0], chunk["on"][1] / chunk["off"][1]))
         done += count
     on()
     flush_traces()  # the rest of this round's export work
@@ -129,6 +139,7 @@ def _round(
     return {
         "off": (off_wall * scale, off_own * scale, off_own * scale),
         "on": (on_wall * scale, (process - off_own) * scale, on_own * scale),
+        "pairs": pairs,
     }
 
 
@@ -138,7 +149,8 @@ Row = tuple[str, str, float, float, float, float, float, float]
 def _compare(
     name: str, run: Callable[[], Any], runs: int, rounds: int, off: Callable[[], None],
     on: Callable[[], None],
-) -> list[Row]:
+) -> tuple[list[Row], str]:
+    """The table rows of one workload, and the spread of its wall-time change."""
     for setup in (off, on):  # warm up both modes
         setup()
         for _ in range(max(10, runs // 10)):
@@ -149,17 +161,27 @@ def _compare(
     def median(mode: str, column: int) -> float:
         return statistics.median(sample[mode][column] for sample in samples)
 
-    def change(column: int) -> float:
-        # Per round (both modes ran side by side), then the median round.
-        return statistics.median(
-            (sample["on"][column] / sample["off"][column] - 1) * 100 for sample in samples
-        )
-
+    # Wall and run-thread CPU: the median over all pairs of neighbouring chunks (each pair ran
+    # within a few milliseconds, so a burst of load elsewhere on the machine spoils one pair,
+    # not a whole round's total). Process CPU: per round, since the export work of a round is
+    # only complete after its final flush.
+    pairs = [pair for sample in samples for pair in sample["pairs"]]
+    wall_ratios = sorted((pair[0] - 1) * 100 for pair in pairs)
+    own_change = statistics.median((pair[1] - 1) * 100 for pair in pairs)
+    wall_change = statistics.median(wall_ratios)
+    process_change = statistics.median(
+        (sample["on"][1] / sample["off"][1] - 1) * 100 for sample in samples
+    )
+    quartiles = statistics.quantiles(wall_ratios, n=4)
+    spread = (
+        f"{name}: wall change {wall_change:+.1f}% (median of {len(pairs)} chunk pairs; middle "
+        f"half of the pairs {quartiles[0]:+.1f}% to {quartiles[2]:+.1f}%)"
+    )
     return [
         (name, "off", median("off", 0), 0.0, median("off", 1), 0.0, median("off", 2), 0.0),
-        (name, "on", median("on", 0), change(0), median("on", 1), change(1), median("on", 2),
-         change(2)),
-    ]
+        (name, "on", median("on", 0), wall_change, median("on", 1), process_change,
+         median("on", 2), own_change),
+    ], spread
 
 
 def main() -> None:
@@ -203,11 +225,13 @@ def main() -> None:
 
         rows: list[Row] = []
         counts: list[str] = []
+        spreads: list[str] = []
 
         def compare(name: str, run: Callable[[], Any], runs: int, on_mode: Callable[[], None]) -> None:
             exported, dropped = processor.exported, processor.dropped
-            new_rows = _compare(name, run, runs, args.rounds, off, on_mode)
+            new_rows, spread = _compare(name, run, runs, args.rounds, off, on_mode)
             rows.extend(new_rows)
+            spreads.append(spread)
             exported, dropped = processor.exported - exported, processor.dropped - dropped
             # Items per run, how often the runs made one, and what exporting one cost (the
             # process CPU beyond the run thread's, per item that was not dropped).
@@ -236,7 +260,11 @@ def main() -> None:
             for value, pct in zip(values[0::2], values[1::2]):
                 line += f" {value:20.1f} {'' if mode == 'off' else f'{pct:+.1f}%':>7}"
             print(line)
-        print("(medians of the rounds; process CPU = the run thread plus all export work)")
+        print("(µs/run: medians of the rounds; changes: wall and run-thread CPU, median of the")
+        print(" neighbouring off/on chunk pairs; process CPU = the run thread plus all export work,")
+        print(" median of the rounds)")
+        print()
+        print("\n".join(spreads))
         print()
         print("\n".join(counts))
         print("(the queue drops items when runs make them faster than the export thread, which")

@@ -91,6 +91,43 @@ def test_a_span_asked_for_during_the_run_is_the_one_exported() -> None:
     assert len({s.span_id for s in spans_of(exporter)}) == len(spans_of(exporter)) == 4
 
 
+def test_span_ids_drawn_at_export_match_the_spans_made_later_in_the_run() -> None:
+    """IDs are drawn when first needed: a tool exports turn 1's generation while the turn is
+    still open (drawing the generation's ID and its turn's), then the tool's own span is made
+    under that turn; every span and parent link agrees on the IDs."""
+    asked: list[Any] = []
+    exporter = Keep()
+    processor = BatchTraceProcessor(exporter, schedule_delay=60)
+
+    @function_tool
+    def export_then_look() -> str:
+        """Export what has ended, then look at the current span."""
+        processor.force_flush()  # turn 1's generation is exported while its parents are open
+        asked.append(get_current_span())
+        return "ok"
+
+    with lone(processor):
+        agent: Agent[Any] = Agent(
+            name="A", model=FakeModel([[function_call("export_then_look", {})], "done"]),
+            tools=[export_then_look],
+        )
+        assert Runner.run_sync(agent, "go").final_output == "done"
+        processor.force_flush()
+    spans = spans_of(exporter)
+    assert tree(spans) == [["task", [["agent A", [
+        ["turn 1", ["generation", "function export_then_look"]], ["turn 2", ["generation"]],
+    ]]]]]
+    by_id = {span.span_id: span for span in spans}
+    assert len(by_id) == len(spans) == 7  # unique IDs, each span once
+    for span in spans:
+        assert span.span_id.startswith("span_") and len(span.span_id) == 29
+        assert span.parent_id is None or span.parent_id in by_id
+    (function,) = [s for s in spans if span_type(s) == "function"]
+    assert asked == [function]
+    (first_generation, _) = [s for s in spans if span_type(s) == "generation"]
+    assert first_generation.parent_id == function.parent_id  # turn 1, drawn once
+
+
 def test_tools_in_parallel_threads_share_one_turn_span_as_parent() -> None:
     inside: list[Any] = []
     start = threading.Barrier(4)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from .ids import gen_span_id
 from .span_data import (
     AgentSpanData,
     GenerationSpanData,
@@ -41,6 +42,7 @@ from .span_data import (
     export_generation,
     export_task,
     export_turn,
+    usage_to_dict,
 )
 from .spans import Span
 
@@ -52,8 +54,11 @@ __all__ = [
     "HANDOFF",
     "span_from_record",
     "live_span",
+    "record_id",
     "KIND",
+    "TRACE",
     "SPAN_ID",
+    "PARENT",
     "END",
     "ERROR",
     "F2",
@@ -64,33 +69,51 @@ __all__ = [
 
 # The layout of a record (a list): what a span made from it gets in its slots.
 KIND = 0  # one of the kinds below
-TRACE_ID = 1
-SPAN_ID = 2
-PARENT_ID = 3
+TRACE = 1  # the run's trace (its ID and export key are the span's)
+SPAN_ID = 2  # None until someone needs it (see `record_id`)
+PARENT = 3  # the parent's record, or the run's outer parent span ID (None: the trace)
 START = 4  # epoch seconds
 END = 5  # None while open
-KEY = 6  # the trace's export key
-ERROR = 7
-F1 = 8  # data fields, see each kind
-F2 = 9
-F3 = 10
-F4 = 11
-USAGE = 12
-LIVE = 13  # the `Span` standing for this record, once one was made
-RECORD_SIZE = 14
+ERROR = 6
+F1 = 7  # data fields, see each kind
+F2 = 8
+F3 = 9
+F4 = 10
+USAGE = 11  # `usage_to_dict()` of the model's usage
+LIVE = 12  # the `Span` standing for this record, once one was made
+RECORD_SIZE = 13
 
 _new_object = object.__new__
 _LIVE_LOCK = threading.Lock()
+_ID_LOCK = threading.Lock()  # taken inside _LIVE_LOCK: never the other way round
+
+
+def record_id(record: list[Any]) -> str:
+    """The record's span ID, drawn now (once, whichever thread asks first) if it has none.
+    IDs are drawn when first needed, mostly by the export thread, not when the run opens the
+    span."""
+    span_id = record[SPAN_ID]
+    if span_id is None:
+        with _ID_LOCK:
+            span_id = record[SPAN_ID]
+            if span_id is None:
+                span_id = record[SPAN_ID] = gen_span_id()
+    return span_id  # type: ignore[no-any-return]
 
 
 def span_from_record(record: list[Any], processor: Any) -> Span[Any]:
     """A `Span` with the record's identity, times and fields (finished if the record is)."""
     span: Span[Any] = _new_object(Span)
     (
-        span._kind, span._trace_id, span._span_id, span._parent_id, span._start_time,
-        span._end_time, span._tracing_api_key, span._error, span._f1, span._f2, span._f3,
-        span._f4, span._usage, _,
+        span._kind, trace, span_id, parent, span._start_time, span._end_time, span._error,
+        span._f1, span._f2, span._f3, span._f4, span._usage, _,
     ) = record
+    span._trace_id = trace._trace_id
+    span._tracing_api_key = trace._tracing_api_key
+    span._span_id = span_id or record_id(record)
+    if parent is not None and type(parent) is not str:
+        parent = parent[SPAN_ID] or record_id(parent)
+    span._parent_id = parent
     span._span_data = None
     span._processor = processor
     span._token = None
@@ -115,7 +138,7 @@ class _Task:
 
     @staticmethod
     def build(span: Span[Any]) -> SpanData:
-        return TaskSpanData(span._f1, span._usage)
+        return TaskSpanData(span._f1, usage_to_dict(span._usage))
 
     @staticmethod
     def export(span: Span[Any]) -> dict[str, Any]:
@@ -123,11 +146,11 @@ class _Task:
 
     @staticmethod
     def copy_late_fields(span: Span[Any], data: Any) -> None:
-        data.usage = span._usage
+        data.usage = usage_to_dict(span._usage)
 
     @staticmethod
     def update(span: Span[Any], record: list[Any]) -> None:
-        span._set_usage(record[USAGE])
+        span._set_usage(usage_to_dict(record[USAGE]))
 
 
 class _Turn:
@@ -135,7 +158,7 @@ class _Turn:
 
     @staticmethod
     def build(span: Span[Any]) -> SpanData:
-        return TurnSpanData(span._f1, span._f2, span._usage)
+        return TurnSpanData(span._f1, span._f2, usage_to_dict(span._usage))
 
     @staticmethod
     def export(span: Span[Any]) -> dict[str, Any]:
@@ -180,7 +203,9 @@ class _Generation:
 
     @staticmethod
     def build(span: Span[Any]) -> SpanData:
-        return GenerationSpanData(span._f1, span._f2, span._f3, span._f4, span._usage)
+        return GenerationSpanData(
+            span._f1, span._f2, span._f3, span._f4, usage_to_dict(span._usage)
+        )
 
     @staticmethod
     def export(span: Span[Any]) -> dict[str, Any]:
@@ -188,12 +213,12 @@ class _Generation:
 
     @staticmethod
     def copy_late_fields(span: Span[Any], data: Any) -> None:
-        data.usage = span._usage
+        data.usage = usage_to_dict(span._usage)
         data.output = span._f2
 
     @staticmethod
     def update(span: Span[Any], record: list[Any]) -> None:
-        span._set_usage(record[USAGE])
+        span._set_usage(usage_to_dict(record[USAGE]))
         span._set_f2(record[F2], "output")
 
 

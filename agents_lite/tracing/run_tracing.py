@@ -30,7 +30,6 @@ from typing import Any, Callable, Optional, TypeVar
 
 from ..models.interface import ModelTracing
 from .context import SpanCursor, _current_span, _current_trace, get_current_span
-from .ids import gen_span_id, next_span_hex
 from .run_spans import (
     AGENT,
     END,
@@ -188,16 +187,28 @@ class RunTracer(SpanCursor):
         "_outer_id",
         "_eager",
         "_sink",
-        "_trace_id",
-        "_key",
+        "_queue",
         "_processor",
         "_last_usage",
     )
+
+    # Records (see run_spans) of the spans open now, innermost last.
+    _task: Optional[list[Any]]
+    _agent: Optional[list[Any]]
+    _turn: Optional[list[Any]]
+    _generation: Optional[list[Any]]
+    _handoff: Optional[list[Any]]
+    _agent_obj: Any
+    _last_usage: Optional[dict[str, Any]]
+    _sink: Any  # the lone batch processor whose queue takes ended records, or None
 
     def __init__(self, provider: TraceProvider, config: Any, state: Any) -> None:
         """Start the run's trace (unless one is active) and its task span. Must be called in
         the run's private context."""
         self.provider = provider
+        self._state = state
+        self._agent = self._turn = self._generation = self._handoff = None  # records
+        self._agent_obj = self._last_usage = None
         include = config.trace_include_sensitive_data
         if include is None:  # the environment decides; unset (the usual case) means True
             include = _raw_environ is not None and _raw_key not in _raw_environ or (
@@ -209,13 +220,6 @@ class RunTracer(SpanCursor):
         self._turn_spans = True if not options else bool(
             options.get("include_task_and_turn_spans", True)
         )
-        self._state = state
-        self._agent: Optional[list[Any]] = None  # records (see run_spans)
-        self._turn: Optional[list[Any]] = None
-        self._generation: Optional[list[Any]] = None
-        self._handoff: Optional[list[Any]] = None
-        self._agent_obj: Any = None
-        self._last_usage: Optional[dict[str, Any]] = None
         trace = _current_trace.get()
         outer = None
         if trace is not None:
@@ -248,15 +252,14 @@ class RunTracer(SpanCursor):
             # with it, and a token on the trace would keep that context (and the run) alive.
             _current_trace.set(trace)
         self.trace: Trace = trace
-        self._trace_id = trace._trace_id
-        self._key = trace._tracing_api_key
         self._processor = multi
         # Where ended records go: straight into the batch processor's queue when it is the
         # only listener; otherwise spans are made for the processors (at the start already
         # when they watch starts, or when the provider makes its own spans).
-        self._sink = multi._record_sink if provider._own_factories else None
+        sink = self._sink = multi._record_sink if provider._own_factories else None
+        self._queue = None if sink is None else sink._queue
         self._eager = not provider._own_factories or multi._needs_span_start
-        self._task: Optional[list[Any]] = (
+        self._task = (
             self._open(TASK, None, config.workflow_name) if self._turn_spans else None
         )
         _run_tracer.set(self)
@@ -278,14 +281,11 @@ class RunTracer(SpanCursor):
         self, kind: Any, parent: Optional[list[Any]], f1: Any, f2: Any = None, f3: Any = None,
         f4: Any = None,
     ) -> list[Any]:
-        """Open a span of `kind` under `parent` (a record; None: the run's outer parent)."""
-        try:
-            span_id = "span_" + next_span_hex()
-        except IndexError:  # the block of ready IDs is used up
-            span_id = gen_span_id()
+        """Open a span of `kind` under `parent` (a record; None: the run's outer parent). Its
+        span ID is drawn when first needed (see `run_spans.record_id`)."""
         record = [
-            kind, self._trace_id, span_id, self._outer_id if parent is None else parent[SPAN_ID],
-            _now(), None, self._key, None, f1, f2, f3, f4, None, None,
+            kind, self.trace, None, parent or self._outer_id, _now(), None, None, f1, f2, f3, f4,
+            None, None,
         ]
         if self._eager:
             self._start_live(record, parent)
@@ -311,12 +311,11 @@ class RunTracer(SpanCursor):
         live = record[LIVE]
         if live is None:
             record[END] = _now()
-            sink = self._sink
-            if sink is not None:
-                queue = sink._queue
+            queue = self._queue
+            if queue is not None:
                 queue.append(record)
-                if len(queue) >= sink._attention:  # see BatchTraceProcessor._put
-                    sink._attend()
+                if len(queue) >= self._sink._attention:  # see BatchTraceProcessor._put
+                    self._sink._attend()
             else:
                 self._processor.on_span_end(span_from_record(record, self._processor))
         else:
@@ -335,12 +334,6 @@ class RunTracer(SpanCursor):
         if handoff is not None:
             self._close(handoff)
 
-    def _close_turn(self) -> None:
-        self._close_inner()
-        turn, self._turn = self._turn, None
-        if turn is not None:
-            self._close(turn)
-
     # --- what the run loop reports -------------------------------------------------------------
 
     @property
@@ -358,7 +351,7 @@ class RunTracer(SpanCursor):
             return
         previous = self._agent
         if previous is not None:
-            self._close_turn()
+            self.end_turn()
             self._agent = None
             self._close(previous)
         output_type = agent.output_type
@@ -378,15 +371,15 @@ class RunTracer(SpanCursor):
         """A turn begins (before its model call, or when resuming its tool calls)."""
         if self._turn_spans:
             if self._turn is not None:
-                self._close_turn()
+                self.end_turn()
             self._turn = self._open(TURN, self._agent, turn, agent.name)
 
     def end_turn(self) -> None:
-        """The turn is resolved."""
+        """The turn is resolved (what is still open inside it is closed too)."""
+        if self._generation is not None or self._handoff is not None:
+            self._close_inner()
         turn = self._turn
         if turn is not None:
-            if self._generation is not None or self._handoff is not None:
-                self._close_inner()
             self._turn = None
             self._close(turn)
 
@@ -415,8 +408,8 @@ class RunTracer(SpanCursor):
         record = self._generation
         if record is None:
             return
-        # A small dict instead of the Usage object graph: queued spans then keep fewer objects
-        # alive for the garbage collector to walk until they are exported.
+        # A dict of ints instead of the Usage object graph: the garbage collector does not
+        # track it, so a queued span keeps fewer objects for it to walk until exported.
         self._last_usage = record[USAGE] = usage = usage_to_dict(response.usage)
         if self.include_data:
             record[F2] = response.output
@@ -451,17 +444,18 @@ class RunTracer(SpanCursor):
                     if record is not None and record[ERROR] is None:
                         record[ERROR] = span_error
             if task is not None:
-                usage = getattr(getattr(self._state, "context_wrapper", None), "usage", None)
-                if usage is not None:
-                    # One model request in all (a plain run): the run's usage is that
-                    # request's, already converted.
-                    last = self._last_usage
-                    if last is None or getattr(usage, "requests", 0) != 1:
-                        last = usage_to_dict(usage)
-                    task[USAGE] = last
-            self._close_turn()
-            agent, self._agent = self._agent, None
+                usage = self._state.context_wrapper.usage
+                # One model request in all (a plain run): the run's usage is that request's,
+                # already converted.
+                last = self._last_usage
+                if last is None or usage.requests != 1:
+                    last = usage_to_dict(usage)
+                task[USAGE] = last
+            if self._turn is not None or self._generation is not None or self._handoff is not None:
+                self.end_turn()
+            agent = self._agent
             if agent is not None:
+                self._agent = None
                 self._close(agent)
             if task is not None:
                 self._task = None

@@ -320,7 +320,7 @@ class TraceProvider:
     def has_consumers(self, api_key: Optional[str] = None) -> bool:
         """Whether a trace started now would reach anyone: a registered processor, or the
         default OpenAI export with a key. Runs skip building spans when nobody would see them."""
-        for processor in self._multi.processors:
+        for processor in self._multi._processors:
             if processor is not self._default:
                 return True
             if self._default._real is not None or api_key or get_tracing_export_api_key():

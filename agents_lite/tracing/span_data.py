@@ -41,17 +41,19 @@ _SECRET_SETTING_FIELDS = ("extra_headers", "extra_query")
 def usage_to_dict(usage: Any) -> Optional[dict[str, Any]]:
     """A usage object (`Usage`, a Responses `usage` dict, or None) as
     `{input_tokens, output_tokens, details?}`."""
-    if usage is None:
-        return None
-    if type(usage) is dict and usage.keys() <= _CONVERTED_KEYS:
-        return usage  # already in this shape (what runs record)
     out: dict[str, Any]
     cached: Any
     reasoning: Any
-    if type(usage) is Usage:  # what runs pass: plain attribute reads
+    if type(usage) is Usage:  # what runs pass (checked first): plain attribute reads
         out = {"input_tokens": usage.input_tokens or 0, "output_tokens": usage.output_tokens or 0}
         cached = usage.input_tokens_details.cached_tokens
         reasoning = usage.output_tokens_details.reasoning_tokens
+        if not (cached or reasoning):
+            return out
+    elif usage is None:
+        return None
+    elif type(usage) is dict and usage.keys() <= _CONVERTED_KEYS:
+        return usage  # already in this shape (what runs record)
     elif isinstance(usage, dict) or (
         not hasattr(usage, "input_tokens") and isinstance(usage, Mapping)
     ):
