@@ -2,7 +2,9 @@
 `Span` objects only when someone needs one.
 
 While the run holds one of its spans it keeps it as a *record*, a plain list laid out as below.
-Opening a span is building that list; ending it stamps the end time. What happens then depends
+Opening a span is building that list; ending it stamps the end time. A record's span ID is
+drawn the first time anything needs it (`record_id`): usually the export thread, when it makes
+the span or a child's parent link; the run's thread never pays for IDs nobody asked for. What happens then depends
 on who listens:
 
 - the only processor is a `BatchTraceProcessor` (the default export, and the usual set-up): the
