@@ -4,8 +4,8 @@
 While the run holds one of its spans it keeps it as a *record*, a plain list laid out as below.
 Opening a span is building that list; ending it stamps the end time. A record's span ID is
 drawn the first time anything needs it (`record_id`): usually the export thread, when it makes
-the span or a child's parent link; the run's thread never pays for IDs nobody asked for. What happens then depends
-on who listens:
+the span or a child's parent link; the run's thread never pays for IDs nobody asked for. What
+happens to an ended record depends on who listens:
 
 - the only processor is a `BatchTraceProcessor` (the default export, and the usual set-up): the
   ended record itself is queued, and the export thread turns it into a finished `Span` just
@@ -44,7 +44,6 @@ from .span_data import (
     export_generation,
     export_task,
     export_turn,
-    usage_to_dict,
 )
 from .spans import Span
 
@@ -140,7 +139,7 @@ class _Task:
 
     @staticmethod
     def build(span: Span[Any]) -> SpanData:
-        return TaskSpanData(span._f1, usage_to_dict(span._usage))
+        return TaskSpanData(span._f1, span._usage)
 
     @staticmethod
     def export(span: Span[Any]) -> dict[str, Any]:
@@ -148,11 +147,11 @@ class _Task:
 
     @staticmethod
     def copy_late_fields(span: Span[Any], data: Any) -> None:
-        data.usage = usage_to_dict(span._usage)
+        data.usage = span._usage
 
     @staticmethod
     def update(span: Span[Any], record: list[Any]) -> None:
-        span._set_usage(usage_to_dict(record[USAGE]))
+        span._set_usage(record[USAGE])
 
 
 class _Turn:
@@ -160,7 +159,7 @@ class _Turn:
 
     @staticmethod
     def build(span: Span[Any]) -> SpanData:
-        return TurnSpanData(span._f1, span._f2, usage_to_dict(span._usage))
+        return TurnSpanData(span._f1, span._f2, span._usage)
 
     @staticmethod
     def export(span: Span[Any]) -> dict[str, Any]:
@@ -205,9 +204,7 @@ class _Generation:
 
     @staticmethod
     def build(span: Span[Any]) -> SpanData:
-        return GenerationSpanData(
-            span._f1, span._f2, span._f3, span._f4, usage_to_dict(span._usage)
-        )
+        return GenerationSpanData(span._f1, span._f2, span._f3, span._f4, span._usage)
 
     @staticmethod
     def export(span: Span[Any]) -> dict[str, Any]:
@@ -215,12 +212,12 @@ class _Generation:
 
     @staticmethod
     def copy_late_fields(span: Span[Any], data: Any) -> None:
-        data.usage = usage_to_dict(span._usage)
+        data.usage = span._usage
         data.output = span._f2
 
     @staticmethod
     def update(span: Span[Any], record: list[Any]) -> None:
-        span._set_usage(usage_to_dict(record[USAGE]))
+        span._set_usage(record[USAGE])
         span._set_f2(record[F2], "output")
 
 
