@@ -15,12 +15,13 @@ processes weighs on both alike); the table shows the median round's per-run figu
 of wall time and run-thread CPU is the median over every pair of neighbouring off/on chunks of
 all rounds (a pair runs within milliseconds, so a burst of load elsewhere spoils a pair, not a
 round), printed with the middle half of the pairs' changes to show how noisy the machine was;
-the change of process CPU is the median of the rounds' own on/off ratios. Wall time and the run thread's CPU cover the runs only (what
-a caller waits for and what its thread spends); process CPU of "on" also covers exporting
-everything the round queued (the export thread's work during the round, then a flush of the
-rest), so it is the whole cost of tracing to this process. Spans stay queued as they would in a
-service (exported at the trigger size or by the flush at the end of the round); the queue drops
-items only when a burst outruns the export thread.
+the change of process CPU is the median of the rounds' own on/off ratios. Wall time and the
+run thread's CPU cover the runs only (what a caller waits for and what its thread spends);
+process CPU of "on" also covers exporting everything the round queued (the export thread's work
+during the round, then a flush of the rest), so it is the whole cost of tracing to this
+process. Spans stay queued as they would in a service (exported at the trigger size or by the
+flush at the end of the round); the queue drops items only when a burst outruns the export
+thread.
 """
 
 from __future__ import annotations
