@@ -57,15 +57,12 @@ __all__ = [
     "live_span",
     "record_id",
     "KIND",
-    "TRACE",
     "SPAN_ID",
-    "PARENT",
     "END",
     "ERROR",
     "F2",
     "USAGE",
     "LIVE",
-    "RECORD_SIZE",
 ]
 
 # The layout of a record (a list): what a span made from it gets in its slots.
@@ -82,7 +79,6 @@ F3 = 9
 F4 = 10
 USAGE = 11  # `usage_to_dict()` of the model's usage
 LIVE = 12  # the `Span` standing for this record, once one was made
-RECORD_SIZE = 13
 
 _new_object = object.__new__
 _LIVE_LOCK = threading.Lock()

@@ -451,8 +451,7 @@ class RunTracer(SpanCursor):
                 if last is None or usage.requests != 1:
                     last = usage_to_dict(usage)
                 task[USAGE] = last
-            if self._turn is not None or self._generation is not None or self._handoff is not None:
-                self.end_turn()
+            self.end_turn()
             agent = self._agent
             if agent is not None:
                 self._agent = None
